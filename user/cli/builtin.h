@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The ktstr CLI's commands, one file each (cli/builtin-*.c). */
+#ifndef KTSTR_CLI_BUILTIN_H
+#define KTSTR_CLI_BUILTIN_H
+
+int cmd_version(int argc, char **argv);
+
+#endif
