@@ -27,6 +27,7 @@ PKGS="
 	qemu-system-x86
 	busybox-static
 	cpio
+	rsync
 	kmod
 	xz-utils
 	perl
