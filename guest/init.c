@@ -71,6 +71,24 @@ static int mount_all(void)
 }
 
 /*
+ * devtmpfs has device nodes only; shells and the kselftest runner also
+ * expect the /dev/fd and /dev/std* links that init systems create.
+ */
+static void dev_links(void)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i][0], links[i][1]) && errno != EEXIST)
+			say("symlink %s: %s", links[i][1], strerror(errno));
+}
+
+/*
  * An initramfs built without root has no /dev/console node, so the kernel
  * may have started us without stdio: take the console from devtmpfs.
  */
@@ -143,6 +161,7 @@ int main(int argc, char **argv)
 		status = 126;
 	} else {
 		console_stdio();
+		dev_links();
 		if (argc < 2) {
 			say("no command: append \"-- CMD ARGS\" to the kernel command line");
 			status = 127;
