@@ -20,6 +20,7 @@
 # KTSTR_VM_CPUS, KTSTR_VM_MEM   QEMU -smp and -m in MiB (2, 2048)
 # KTSTR_VM_KEEP=1        keep the work directory (initramfs, logs)
 # KTSTR_VM_TESTS="a b"   run only these VM-tier tests
+# KTSTR_VM_APPEND="..."  more kernel command line (after ktstr's own)
 
 set -u
 set -o pipefail
@@ -161,11 +162,13 @@ done || die "cannot copy the tests' shared libraries"
 
 # --- boot ----------------------------------------------------------------
 say "booting $kernel ($cpus vCPUs, $mem MiB, TCG) with a $(du -k "$work/initramfs.gz" | cut -f1) KiB initramfs"
+: > "$work/ktap.raw"
+: > "$work/console.log"
 start=$(date +%s)
 timeout -k 10 "$deadline" "$qemu" -accel tcg -cpu max -smp "$cpus" -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$kernel" -initrd "$work/initramfs.gz" \
-	-append "console=ttyS0,115200 rdinit=/init panic=-1 oops=panic loglevel=5 -- /bin/sh /ktstr/vm_guest.sh" \
+	-append "console=ttyS0,115200 rdinit=/init panic=-1 oops=panic loglevel=5 ${KTSTR_VM_APPEND:-} -- /bin/sh /ktstr/vm_guest.sh" \
 	-serial "file:$work/console.log" -serial stdio < /dev/null |
 	awk -v raw="$work/ktap.raw" '
 		{ sub(/\r$/, ""); print > raw; fflush(raw) }
