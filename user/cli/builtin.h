@@ -3,6 +3,7 @@
 #ifndef KTSTR_CLI_BUILTIN_H
 #define KTSTR_CLI_BUILTIN_H
 
+int cmd_events(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
+	{ "events", cmd_events, "print ktstr.ko's capture, drop and watch events" },
 	{ "version", cmd_version, "print the userspace ABI and the loaded ktstr.ko's" },
 };
 
