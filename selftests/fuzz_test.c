@@ -56,7 +56,7 @@ static uint64_t any_ptr(struct world *w)
 	return PICK((uintptr_t)w->mem, (uintptr_t)w->mem + 4095,
 		    (uintptr_t)w->mem + (next() % w->len), (uintptr_t)w->ro,
 		    (uintptr_t)w->none, 0, 0xffffffff81000000ull,
-		    0x00007ffffffff000ull, next());
+		    0x00007ffffffff000ull, next() | 1ull << 63);
 }
 
 static uint64_t any_len(void)
@@ -150,8 +150,11 @@ static void random_arg(struct world *w, unsigned long cmd, uint64_t *a, size_t n
 static void fill(struct world *w, unsigned long cmd, uint64_t *a, size_t n)
 {
 	uint32_t *h = (uint32_t *)a;
+	/* A random command's size field can be far larger than @a. */
 	size_t words = _IOC_SIZE(cmd) / 4;
 
+	if (words > n * 2)
+		words = n * 2;
 	if (next() % 2) {
 		random_arg(w, cmd, a, n);
 		return;
@@ -160,6 +163,23 @@ static void fill(struct world *w, unsigned long cmd, uint64_t *a, size_t n)
 	valid(w, cmd, a);
 	if (words && next() % 2)
 		h[next() % words] = PICK(0, 1, ~0u, 0x80000000u, next());
+}
+
+/*
+ * @len bytes of shared memory between two PROT_NONE guard pages. Pointers
+ * into it are handed to the module with lengths that run past its end; a
+ * guard turns that into -EFAULT, where an unguarded neighbour (the C
+ * library's data, the harness's shared results page) would be overwritten.
+ */
+static char *guarded_map(size_t len)
+{
+	char *g = mmap(NULL, len + 2 * 4096, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (g == MAP_FAILED)
+		return MAP_FAILED;
+	return mmap(g + 4096, len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 }
 
 static void session_restart(struct world *w)
@@ -192,8 +212,7 @@ TEST(random_ioctls)
 	w.fd = open(KTSTR_DEV, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	ASSERT_LE(0, w.fd);
 	w.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	w.mem = mmap(NULL, w.len, PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	w.mem = guarded_map(w.len);
 	w.ro = mmap(NULL, 4096, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	w.none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, w.mem);
