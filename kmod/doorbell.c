@@ -97,7 +97,8 @@ static void ktstr_doorbell_capture(struct ktstr_doorbell_state *db, u64 cnt)
 		sess->ev_drops++;
 	}
 	spin_unlock(&sess->stats_lock);
-	schedule_work(&sess->event_work);
+	/* A no-op while an event batch is pending. */
+	schedule_delayed_work(&sess->event_work, KTSTR_EVENT_INTERVAL);
 }
 
 static int ktstr_doorbell_wakeup(wait_queue_entry_t *wait, unsigned int mode,

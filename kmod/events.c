@@ -3,8 +3,8 @@
  * Events: the "ktstr" generic-netlink family multicasts what sessions do
  * to its "events" group, for any listener (ktstr events). Captures and
  * drops are counted in the doorbell wakeup, which cannot send netlink
- * with interrupts off; a work item sends one event per kind for all that
- * happened since it last ran.
+ * with interrupts off; a delayed work item sends one event per kind for
+ * all that happened in the last KTSTR_EVENT_INTERVAL.
  */
 #include <net/genetlink.h>
 
@@ -66,7 +66,8 @@ static void ktstr_event_counts(u8 cmd, u32 session, u64 seq, u64 count,
 void ktstr_events_flush(struct work_struct *work)
 {
 	struct ktstr_session *sess =
-		container_of(work, struct ktstr_session, event_work);
+		container_of(to_delayed_work(work), struct ktstr_session,
+			     event_work);
 	u64 captures, bytes, drops, seq, bad_seq;
 	struct sk_buff *skb;
 	unsigned long flags;

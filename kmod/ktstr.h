@@ -106,8 +106,15 @@ struct ktstr_session {
 	u64 ev_captures, ev_bytes, ev_drops, ev_last_seq;
 	u64 ev_malformed_seq;
 	u32 ev_malformed_reason;
-	struct work_struct event_work;
+	struct delayed_work event_work;
 };
+
+/*
+ * Capture, drop and malformed events of a session go out at most once per
+ * this interval, each summing up what happened in it: sending a netlink
+ * message per capture would cost more than the capture.
+ */
+#define KTSTR_EVENT_INTERVAL	msecs_to_jiffies(10)
 
 /* doorbell.c */
 long ktstr_doorbell_set(struct ktstr_session *sess, void __user *uarg);

@@ -63,7 +63,7 @@ static int ktstr_open(struct inode *inode, struct file *file)
 	sess->id = atomic_inc_return(&ktstr_next_session_id);
 	mutex_init(&sess->lock);
 	spin_lock_init(&sess->stats_lock);
-	INIT_WORK(&sess->event_work, ktstr_events_flush);
+	INIT_DELAYED_WORK(&sess->event_work, ktstr_events_flush);
 	file->private_data = sess;
 	return nonseekable_open(inode, file);
 }
@@ -74,7 +74,7 @@ static int ktstr_release(struct inode *inode, struct file *file)
 
 	ktstr_doorbell_release(sess);
 	/* Send what the last captures left to announce, then stop. */
-	flush_work(&sess->event_work);
+	flush_delayed_work(&sess->event_work);
 	ktstr_watch_release(sess);
 	ktstr_vm_release(sess);
 	mutex_destroy(&sess->lock);

@@ -12,6 +12,7 @@
 
 #include <ktstr/events.h>
 #include <linux/ktstr.h>
+#include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "ktstr_test.h"
@@ -128,6 +129,69 @@ TEST_F(ev, malformed_is_announced)
 	ASSERT_EQ(KTSTR_CMD_MALFORMED, e.cmd);
 	EXPECT_EQ(1, e.seq);
 	EXPECT_EQ(KTSTR_MALFORMED_MAGIC, e.reason);
+}
+
+TEST_F(ev, a_burst_is_summed_up)
+{
+	uint64_t captures = 0, events = 0;
+	struct ktstr_event e;
+
+	ASSERT_EQ(0, setup_doorbell(self, 256));
+	for (int i = 0; i < 200; i++)
+		ring(self, KTSTR_REQUEST_MAGIC);
+	while (captures < 200) {
+		e = next(self);
+		ASSERT_EQ(KTSTR_CMD_CAPTURE, e.cmd);
+		EXPECT_EQ(100 * e.count, e.bytes);
+		captures += e.count;
+		events++;
+	}
+	EXPECT_EQ(200, captures);
+	EXPECT_EQ(200, e.seq);
+	/* One event per KTSTR_EVENT_INTERVAL, not one per capture. */
+	TH_LOG("200 captures in %llu events", (unsigned long long)events);
+	EXPECT_GT(200, events);
+}
+
+TEST_F(ev, watch_changes_are_announced)
+{
+	struct ktstr_stats st = { .size = sizeof(st) };
+	struct ktstr_watch w = {
+		.size = sizeof(w), .slot = KTSTR_WATCH_ANY_SLOT, .addr = 0x5000,
+		.len = 4, .kind = KTSTR_WATCH_WRITE,
+	};
+	struct ktstr_attach_vm a = { .size = sizeof(a) };
+	struct ktstr_event e;
+	int kvm, vm;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		SKIP(return, "no /dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	a.vm_fd = vm;
+	ASSERT_EQ(0, ioctl(self->fd, KTSTR_IOC_ATTACH_VM, &a));
+	ASSERT_EQ(0, ioctl(self->fd, KTSTR_IOC_STATS, &st));
+	self->session = st.session_id;
+
+	/* No vCPU registered: arming records the slot and announces it. */
+	ASSERT_EQ(0, ioctl(self->fd, KTSTR_IOC_WATCH_ARM, &w));
+	e = next(self);
+	ASSERT_EQ(KTSTR_CMD_WATCH, e.cmd);
+	EXPECT_EQ(1, e.slot);
+	EXPECT_EQ(0x5000, e.addr);
+	EXPECT_EQ(4, e.len);
+	EXPECT_EQ(KTSTR_WATCH_WRITE, e.kind);
+	EXPECT_TRUE(e.armed);
+
+	w.slot = 1;
+	ASSERT_EQ(0, ioctl(self->fd, KTSTR_IOC_WATCH_DISARM, &w));
+	e = next(self);
+	ASSERT_EQ(KTSTR_CMD_WATCH, e.cmd);
+	EXPECT_EQ(1, e.slot);
+	EXPECT_FALSE(e.armed);
+	close(vm);
+	close(kvm);
 }
 
 TEST_F(ev, cli_prints_events)

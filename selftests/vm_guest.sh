@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of the VM tier, run by ktstr-init (PID 1) inside QEMU: load
-# the KVM modules, run the VM-tier selftests with the kselftest runner and
-# write their KTAP, between markers, to the second serial port, which
-# vm_tier.sh relays to the host's runner.
+# the KVM modules, run the VM-tier selftests with the kselftest runner (or
+# the one program of /ktstr/run.cmd) and write their output, between
+# markers, to the second serial port, which vm_tier.sh relays to the host.
 
 out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console
@@ -19,6 +19,11 @@ out=/dev/ttyS1
 		fi
 	done < /ktstr/modules.load
 	[ -c /dev/kvm ] || echo "# vm_guest: no /dev/kvm in the guest, KVM tests will skip"
-	cd /ktstr/kselftest && ./run_kselftest.sh
+	if [ -s /ktstr/run.cmd ]; then
+		# KTSTR_VM_RUN: one program instead of the tests.
+		cd /ktstr/kselftest/ktstr && sh /ktstr/run.cmd
+	else
+		cd /ktstr/kselftest && ./run_kselftest.sh
+	fi
 	echo "KTSTR_VM_TIER_END rc=$?"
 } > "$out" 2>&1

@@ -26,6 +26,9 @@
 # KTSTR_VM_KEEP=1        keep the work directory (initramfs, logs)
 # KTSTR_VM_TESTS="a b"   run only these VM-tier tests
 # KTSTR_VM_APPEND="..."  more kernel command line (after ktstr's own)
+# KTSTR_VM_RUN="prog args"  instead of the tests, run this program (built
+#                        beside this script, e.g. doorbell_bench) in the
+#                        guest, show its output and exit with its status
 
 set -u
 set -o pipefail
@@ -73,9 +76,19 @@ stage_kselftest() {
 		cp "$here/$t" "$dir/ktstr/" || return 1
 		echo "ktstr:$t" >> "$dir/kselftest-list.txt"
 	done
+	[ -z "$run_prog" ] || cp "$here/$run_prog" "$dir/ktstr/" || return 1
 	cp "$here/ktstr.ko" "$here/ktstr" "$dir/ktstr/" || return 1
 	echo "timeout=$test_timeout" > "$dir/ktstr/settings"
 }
+
+# KTSTR_VM_RUN: a program of this directory, run instead of the tests.
+run_cmd=${KTSTR_VM_RUN:-}
+run_prog=
+if [ -n "$run_cmd" ]; then
+	run_prog=$(basename "${run_cmd%% *}")
+	[ -x "$here/$run_prog" ] || die "KTSTR_VM_RUN: no program $here/$run_prog (build with 'make -C selftests')"
+	KTSTR_VM_TESTS=" "
+fi
 
 for f in vm_tests.list ktstr.ko ktstr-init ktstr vm_guest.sh; do
 	[ -e "$here/$f" ] || die "$here/$f missing: build with 'make -C selftests'"
@@ -85,6 +98,10 @@ done
 if [ "$mode" = direct ]; then
 	[ "$(id -u)" = 0 ] || skip "direct mode needs root"
 	stage_kselftest "$work/kselftest" || die "cannot stage the tests"
+	if [ -n "$run_prog" ]; then
+		cd "$work/kselftest/ktstr" && eval "./$run_cmd"
+		exit $?
+	fi
 	cd "$work/kselftest" && ./run_kselftest.sh | tee "$work/ktap"
 	! grep -q '^not ok' "$work/ktap"
 	exit $?
@@ -153,6 +170,7 @@ add_module kvm-amd nested=1 || die "cannot stage kvm-amd and its dependencies fo
 
 stage_kselftest "$stage/ktstr/kselftest" || die "cannot stage the tests"
 cp "$here/vm_guest.sh" "$stage/ktstr/"
+[ -z "$run_prog" ] || echo "./$run_cmd" > "$stage/ktstr/run.cmd"
 
 # The tests and the CLI are dynamically linked: bring their libraries.
 for elf in "$stage"/ktstr/kselftest/ktstr/*; do
@@ -206,6 +224,10 @@ if [ "$qrc" != 0 ]; then
 	say "FAIL: qemu exited with $qrc after the tests"
 	console_tail
 	exit 1
+fi
+if [ -n "$run_prog" ]; then
+	rc=$(sed -n 's/^KTSTR_VM_TIER_END rc=\([0-9]*\).*/\1/p' "$work/ktap.raw")
+	exit "${rc:-1}"
 fi
 sed -n '/^KTSTR_VM_TIER_BEGIN/,/^KTSTR_VM_TIER_END/p' "$work/ktap.raw" | grep -q '^not ok' && exit 1
 exit 0

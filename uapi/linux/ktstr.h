@@ -211,7 +211,7 @@ struct ktstr_stats {
 	__u64 dropped;		/* records lost to a full ring */
 	__u64 malformed;	/* records of malformed requests */
 	__u64 replies;
-	__u64 latency_min_ns;	/* doorbell to record published */
+	__u64 latency_min_ns;	/* callback start to record published */
 	__u64 latency_avg_ns;
 	__u64 latency_max_ns;
 	__u64 watch_changes;	/* successful WATCH_ARM/DISARM */
