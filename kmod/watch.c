@@ -229,7 +229,8 @@ long ktstr_watch_disarm(struct ktstr_session *sess, void __user *uarg)
 /*
  * At release, clear the vCPUs' debug state when that is possible: from the
  * VMM's own process with its vCPUs parked. When the VMM is exiting, its VM
- * goes with it and there is nothing to clear.
+ * goes with it and there is nothing to clear. Either way the session lets
+ * go of its slots, and says so.
  */
 void ktstr_watch_release(struct ktstr_session *sess)
 {
@@ -245,7 +246,12 @@ void ktstr_watch_release(struct ktstr_session *sess)
 	    ktstr_watch_apply(sess, sess->watch, none))
 		pr_warn("session %u: watchpoints left armed: a vCPU is running\n",
 			sess->id);
-	memset(sess->watch, 0, sizeof(sess->watch));
+	for (i = 0; i < KTSTR_WATCH_SLOTS; i++) {
+		if (!sess->watch[i].armed)
+			continue;
+		sess->watch[i].armed = false;
+		ktstr_events_watch(sess, i, &sess->watch[i]);
+	}
 }
 
 /* A vCPU registered while watchpoints are armed gets them too. */

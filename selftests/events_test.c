@@ -190,6 +190,21 @@ TEST_F(ev, watch_changes_are_announced)
 	ASSERT_EQ(KTSTR_CMD_WATCH, e.cmd);
 	EXPECT_EQ(1, e.slot);
 	EXPECT_FALSE(e.armed);
+
+	/* A session that ends with a slot armed disarms it, and says so. */
+	w.slot = KTSTR_WATCH_ANY_SLOT;
+	w.addr = 0x6000;
+	ASSERT_EQ(0, ioctl(self->fd, KTSTR_IOC_WATCH_ARM, &w));
+	e = next(self);
+	ASSERT_EQ(KTSTR_CMD_WATCH, e.cmd);
+	EXPECT_TRUE(e.armed);
+	close(self->fd);
+	self->fd = open(KTSTR_DEV, O_RDWR | O_CLOEXEC);
+	e = next(self);
+	ASSERT_EQ(KTSTR_CMD_WATCH, e.cmd);
+	EXPECT_EQ(1, e.slot);
+	EXPECT_EQ(0x6000, e.addr);
+	EXPECT_FALSE(e.armed);
 	close(vm);
 	close(kvm);
 }

@@ -443,4 +443,22 @@ TEST_F(k, write_watchpoint_fires)
 	EXPECT_TRUE(run->debug.arch.dr6 & (1 << 1));
 }
 
+TEST_F(k, watchpoint_cleared_on_close)
+{
+	struct kvm_run *run;
+
+	if (ktstr_under_tcg())
+		SKIP(return, "nested KVM under QEMU TCG: hardware breakpoints "
+		     "do not fire there, so a cleared one looks the same");
+	VM_CREATE(&self->vm, guest_store, 1, false);
+	ASSERT_EQ(0, attach(self->fd, &self->vm, 1));
+	ASSERT_EQ(0, ARM(self->fd, 1, 0x5000, 4, KTSTR_WATCH_WRITE, 0));
+	close(self->fd);
+	self->fd = open(KTSTR_DEV, O_RDWR | O_CLOEXEC);
+	run = self->vm.run[0];
+	ASSERT_EQ(0, ioctl(self->vm.vcpu[0], KVM_RUN, 0));
+	EXPECT_EQ(KVM_EXIT_HLT, run->exit_reason);
+	EXPECT_EQ(0x11223344, *(uint32_t *)(self->vm.mem + 0x5000));
+}
+
 TEST_HARNESS_MAIN
