@@ -13,6 +13,7 @@ PKGS="
 	make
 	gcc
 	clang
+	libclang-rt-14-dev
 	llvm
 	bpftool
 	libbpf-dev
@@ -21,6 +22,7 @@ PKGS="
 	libnl-3-dev
 	libnl-genl-3-dev
 	libjansson-dev
+	libxml2-utils
 	linux-headers-amd64
 	linux-image-amd64
 	linux-source-6.1
