@@ -50,11 +50,16 @@ int ktstr_value__add_member(struct ktstr_value *agg, const char *name,
 {
 	struct ktstr_member *m;
 
-	m = realloc(agg->agg.members, (agg->agg.nr + 1) * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	agg->agg.members = m;
-	m += agg->agg.nr;
+	/* Grow by doubling, as add_elem() does: capacity is the next power of two. */
+	if (!(agg->agg.nr & (agg->agg.nr - 1))) {
+		size_t cap = agg->agg.nr ? agg->agg.nr * 2 : 1;
+
+		m = realloc(agg->agg.members, cap * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		agg->agg.members = m;
+	}
+	m = agg->agg.members + agg->agg.nr;
 	m->name = strdup(name ? name : "");
 	if (!m->name)
 		return -ENOMEM;
