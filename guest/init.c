@@ -4,14 +4,21 @@
  *
  * Mounts the filesystems a scheduler test needs, runs the command given
  * after "--" on the kernel command line (the kernel passes it as our
- * argv), reaps every orphan while it runs, prints the command's outcome
- * on the console as "KTSTR_INIT_EXIT=<status>" and powers the machine
- * off. The VMM turns a guest that never prints that line into an error.
+ * argv) or, without one, /ktstr/run from the initramfs, reaps every
+ * orphan while it runs, prints the command's outcome on the console as
+ * "KTSTR_INIT_EXIT=<status>" and powers the machine off. The VMM turns a
+ * guest that never prints that line into an error.
+ *
+ * With "ktstr.wire=1" on the kernel command line (ktstr's own VMM sets
+ * it), the outcome also goes over the wire, as an exit record and the
+ * exit doorbell: the VMM learns it without parsing the console. Other
+ * hosts (QEMU) have no wire, and must not be sent to one.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +26,15 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include "cmdline.h"
+#include "exit_report.h"
+#include "wire.h"
+
+/* The program that runs when the command line names none. */
+#define KTSTR_RUN_PATH		"/ktstr/run"
 
 struct guest_mount {
 	const char *src, *dir, *type;
@@ -50,21 +65,42 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * How the command ended: the console status (the exit status, 128 + the
+ * signal, or 126/127 when init failed) and the wire's view of it.
+ */
+struct outcome {
+	int status;
+	enum ktstr_wire_exit_how how;
+	int value;
+};
+
+static void init_error(struct outcome *o, int status, int err)
+{
+	o->status = status;
+	o->how = KTSTR_EXIT_INIT_ERROR;
+	o->value = err;
+}
+
+/* 0 or the negative errno of the first required mount that failed. */
 static int mount_all(void)
 {
 	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
 		const struct guest_mount *m = &mounts[i];
+		int err;
 
 		if (mkdir(m->dir, 0755) && errno != EEXIST) {
-			say("mkdir %s: %s", m->dir, strerror(errno));
+			err = errno;
+			say("mkdir %s: %s", m->dir, strerror(err));
 			if (m->required)
-				return -1;
+				return -err;
 			continue;
 		}
 		if (mount(m->src, m->dir, m->type, 0, NULL) && errno != EBUSY) {
-			say("mount %s: %s", m->dir, strerror(errno));
+			err = errno;
+			say("mount %s: %s", m->dir, strerror(err));
 			if (m->required)
-				return -1;
+				return -err;
 		}
 	}
 	return 0;
@@ -113,43 +149,134 @@ static void power_off(void)
 		pause();
 }
 
-static int run(char **argv)
+/*
+ * The child's exec error, through a close-on-exec pipe: EOF means the
+ * exec worked, 4 bytes are its errno. Without it, a command that cannot
+ * be run would look like one that exited 127.
+ */
+static int exec_errno(int fd)
 {
-	pid_t child, pid;
-	int status;
+	int err;
+	ssize_t n;
 
+	do {
+		n = read(fd, &err, sizeof(err));
+	} while (n < 0 && errno == EINTR);
+	return n == sizeof(err) ? err : 0;
+}
+
+static void run(char **argv, struct outcome *o)
+{
+	int status, pfd[2], err;
+	pid_t child, pid;
+
+	if (pipe2(pfd, O_CLOEXEC)) {
+		err = errno;
+		say("pipe: %s", strerror(err));
+		init_error(o, 127, err);
+		return;
+	}
 	child = fork();
 	if (child < 0) {
-		say("fork: %s", strerror(errno));
-		return 127;
+		err = errno;
+		say("fork: %s", strerror(err));
+		close(pfd[0]);
+		close(pfd[1]);
+		init_error(o, 127, err);
+		return;
 	}
 	if (child == 0) {
+		close(pfd[0]);
 		setsid();
 		execvp(argv[0], argv);
-		say("exec %s: %s", argv[0], strerror(errno));
+		err = errno;
+		say("exec %s: %s", argv[0], strerror(err));
+		/* If even this fails, the parent sees a plain exit 127. */
+		if (write(pfd[1], &err, sizeof(err)) != sizeof(err))
+			_exit(127);
 		_exit(127);
 	}
+	close(pfd[1]);
+	err = exec_errno(pfd[0]);
+	close(pfd[0]);
 	/* As PID 1, reap every orphan until the command itself is done. */
 	for (;;) {
 		pid = wait(&status);
 		if (pid < 0 && errno == EINTR)
 			continue;
 		if (pid < 0) {
-			say("wait: %s", strerror(errno));
-			return 127;
+			err = errno;
+			say("wait: %s", strerror(err));
+			init_error(o, 127, err);
+			return;
 		}
 		if (pid == child)
 			break;
 	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	say("%s killed by signal %d", argv[0], WTERMSIG(status));
-	return 128 + WTERMSIG(status);
+	if (err) {
+		init_error(o, 127, err);
+	} else if (WIFEXITED(status)) {
+		o->status = WEXITSTATUS(status);
+		o->how = KTSTR_EXIT_CODE;
+		o->value = o->status;
+	} else {
+		say("%s killed by signal %d", argv[0], WTERMSIG(status));
+		o->status = 128 + WTERMSIG(status);
+		o->how = KTSTR_EXIT_SIGNAL;
+		o->value = WTERMSIG(status);
+	}
+}
+
+/* "--" on the kernel command line, else /ktstr/run, else nothing. */
+static void run_command(int argc, char **argv, struct outcome *o)
+{
+	static char run_path[] = KTSTR_RUN_PATH;
+	char *run_argv[] = { run_path, NULL };
+
+	if (argc >= 2) {
+		run(argv + 1, o);
+	} else if (!access(KTSTR_RUN_PATH, F_OK)) {
+		run(run_argv, o);
+	} else {
+		say("no command: append \"-- CMD ARGS\" to the kernel command line or add "
+		    KTSTR_RUN_PATH " to the initramfs");
+		init_error(o, 127, ENOENT);
+	}
+}
+
+static bool wire_wanted(void)
+{
+	char cmdline[4096];
+	int ret = ktstr_cmdline__read(NULL, cmdline, sizeof(cmdline));
+
+	if (ret && ret != -E2BIG) {
+		say("cannot read /proc/cmdline: %s", strerror(-ret));
+		return false;
+	}
+	return ktstr_cmdline__has_word(cmdline, KTSTR_WIRE_CMDLINE);
+}
+
+static void wire_report(const struct outcome *o)
+{
+	const char *path = "/dev/mem";
+	int ret;
+
+	/*
+	 * The VMM may stop the guest as soon as the exit doorbell rings:
+	 * let the console line above leave the UART first.
+	 */
+	tcdrain(STDOUT_FILENO);
+	ret = ktstr_exit__report(o->how, o->value, &path);
+	if (ret)
+		say("cannot report the exit over the wire: map %#llx of %s: %s",
+		    KTSTR_WIRE_SHM_GPA, path, strerror(-ret));
 }
 
 int main(int argc, char **argv)
 {
-	int status;
+	struct outcome o;
+	bool wire;
+	int ret;
 
 	if (getpid() != 1) {
 		fprintf(stderr, "ktstr-init: must run as PID 1 of a guest\n");
@@ -157,20 +284,20 @@ int main(int argc, char **argv)
 	}
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/", 1);
-	if (mount_all()) {
-		status = 126;
+	ret = mount_all();
+	console_stdio();
+	/* Even with a mount missing, /proc may be there to ask. */
+	wire = wire_wanted();
+	if (ret) {
+		init_error(&o, 126, -ret);
 	} else {
-		console_stdio();
 		dev_links();
-		if (argc < 2) {
-			say("no command: append \"-- CMD ARGS\" to the kernel command line");
-			status = 127;
-		} else {
-			status = run(argv + 1);
-		}
+		run_command(argc, argv, &o);
 	}
-	printf("KTSTR_INIT_EXIT=%d\n", status);
+	printf("KTSTR_INIT_EXIT=%d\n", o.status);
 	fflush(stdout);
+	if (wire)
+		wire_report(&o);
 	power_off();
 	return 0;
 }
