@@ -52,35 +52,114 @@ int ktstr_cmdline__read(const char *path, char *buf, size_t size)
 	return ret;
 }
 
+/*
+ * The next word at or after *@pp: its raw extent in [*@start, *@pp) on
+ * return, quotes included. False at the end of the line.
+ */
+static bool next_word(const char **pp, const char **start)
+{
+	const char *p = *pp;
+	bool quoted = false;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p)
+		return false;
+	*start = p;
+	for (; *p && (quoted || !isspace((unsigned char)*p)); p++)
+		if (*p == '"')
+			quoted = !quoted;
+	*pp = p;
+	return true;
+}
+
+/* The word [@s, @e) with its quotes removed equals @word. */
+static bool word_is(const char *s, const char *e, const char *word)
+{
+	for (; s < e; s++) {
+		if (*s == '"')
+			continue;
+		if (*word++ != *s)
+			return false;
+	}
+	return !*word;
+}
+
 bool ktstr_cmdline__has_word(const char *cmdline, const char *word)
 {
-	size_t wlen = strlen(word);
-	const char *p = cmdline;
+	const char *p = cmdline, *start;
 
-	while (*p) {
-		bool quoted = false, match = true;
-		const char *start;
-		size_t i = 0;
-
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		start = p;
-		/* Compare on the fly: a word is at most the rest of the line. */
-		for (; *p && (quoted || !isspace((unsigned char)*p)); p++) {
-			if (*p == '"') {
-				quoted = !quoted;
-				continue;
-			}
-			if (i >= wlen || word[i] != *p)
-				match = false;
-			i++;
-		}
-		if (p - start == 2 && !strncmp(start, "--", 2))
+	while (next_word(&p, &start)) {
+		if (word_is(start, p, "--"))
 			return false;
-		if (match && i == wlen)
+		if (word_is(start, p, word))
 			return true;
 	}
 	return false;
+}
+
+int ktstr_cmdline__value(const char *cmdline, const char *key, char *buf,
+			 size_t size)
+{
+	size_t klen = strlen(key), len;
+	const char *p = cmdline, *start;
+	int ret = -ENOENT;
+
+	if (!size)
+		return -EINVAL;
+	while (next_word(&p, &start)) {
+		const char *s = start;
+		size_t i = 0;
+
+		if (word_is(start, p, "--"))
+			break;
+		/* Match "key=" with quotes skipped, then copy the rest. */
+		for (; s < p && i < klen; s++) {
+			if (*s == '"')
+				continue;
+			if (*s != key[i])
+				break;
+			i++;
+		}
+		while (s < p && *s == '"')
+			s++;
+		if (i < klen || s == p || *s != '=')
+			continue;
+		/* Later words override earlier ones, as for the kernel. */
+		len = 0;
+		ret = 0;
+		for (s++; s < p; s++) {
+			if (*s == '"')
+				continue;
+			if (len == size - 1) {
+				ret = -E2BIG;
+				break;
+			}
+			buf[len++] = *s;
+		}
+		buf[len] = '\0';
+	}
+	if (ret == -ENOENT)
+		buf[0] = '\0';
+	return ret;
+}
+
+int ktstr_cmdline__nr_init_args(const char *cmdline)
+{
+	const char *p = cmdline, *start;
+	bool after = false;
+	int n = 0;
+
+	while (next_word(&p, &start)) {
+		if (word_is(start, p, "--")) {
+			/* The kernel stops handing words to init at a second one. */
+			if (after)
+				break;
+			after = true;
+			continue;
+		}
+		if (after)
+			n++;
+	}
+	return n;
 }

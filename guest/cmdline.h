@@ -23,4 +23,19 @@ int ktstr_cmdline__read(const char *path, char *buf, size_t size);
  */
 bool ktstr_cmdline__has_word(const char *cmdline, const char *word);
 
+/*
+ * The value of the last "@key=value" parameter before any "--" in
+ * @cmdline, quotes removed, into @buf (NUL-terminated): 0, -ENOENT when
+ * there is none (@buf is then ""), -E2BIG when it does not fit.
+ */
+int ktstr_cmdline__value(const char *cmdline, const char *key, char *buf,
+			 size_t size);
+
+/*
+ * How many words follow "--" in @cmdline: the kernel hands exactly those
+ * to init as the last of its arguments, after any kernel parameter it
+ * did not recognise (a word without '=' that is no known parameter).
+ */
+int ktstr_cmdline__nr_init_args(const char *cmdline);
+
 #endif /* KTSTR_GUEST_CMDLINE_H */

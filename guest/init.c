@@ -13,6 +13,12 @@
  * it), the outcome also goes over the wire, as an exit record and the
  * exit doorbell: the VMM learns it without parsing the console. Other
  * hosts (QEMU) have no wire, and must not be sent to one.
+ *
+ * With "ktstr.capture=TAG" as well (ktstr run --capture TAG), init asks
+ * the host for a capture under TAG once the command is done, whatever
+ * its outcome, and before the exit record. A capture that fails turns
+ * the outcome into an init error: a run that asked for a dump must not
+ * look successful without one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,11 +36,19 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "doorbell.h"
 #include "exit_report.h"
 #include "wire.h"
 
 /* The program that runs when the command line names none. */
 #define KTSTR_RUN_PATH		"/ktstr/run"
+/* The kernel parameter asking for a capture after the command. */
+#define KTSTR_CAPTURE_PARAM	"ktstr.capture"
+/*
+ * The host freezes the guest and walks its memory for a capture: nested
+ * under TCG that takes seconds, so wait longer than ktstr-guest does.
+ */
+#define KTSTR_INIT_CAPTURE_TIMEOUT_MS	60000
 
 struct guest_mount {
 	const char *src, *dir, *type;
@@ -227,14 +241,27 @@ static void run(char **argv, struct outcome *o)
 	}
 }
 
-/* "--" on the kernel command line, else /ktstr/run, else nothing. */
-static void run_command(int argc, char **argv, struct outcome *o)
+/*
+ * "--" on the kernel command line, else /ktstr/run, else nothing.
+ *
+ * The kernel puts the words it did not recognise before those after
+ * "--" in our argv, so the command is the last @nr_args words: a stray
+ * word in the kernel's part must not become the command.
+ */
+static void run_command(int argc, char **argv, int nr_args,
+			struct outcome *o)
 {
 	static char run_path[] = KTSTR_RUN_PATH;
 	char *run_argv[] = { run_path, NULL };
 
-	if (argc >= 2) {
-		run(argv + 1, o);
+	/*
+	 * Silently: "nokaslr", handled by the decompressor only, is one of
+	 * those words on every boot of a KASLR kernel.
+	 */
+	if (nr_args > argc - 1)
+		nr_args = argc - 1;
+	if (nr_args > 0) {
+		run(argv + argc - nr_args, o);
 	} else if (!access(KTSTR_RUN_PATH, F_OK)) {
 		run(run_argv, o);
 	} else {
@@ -244,16 +271,87 @@ static void run_command(int argc, char **argv, struct outcome *o)
 	}
 }
 
-static bool wire_wanted(void)
+/* What init takes from its kernel command line. */
+struct init_params {
+	bool wire;
+	int nr_args;		/* words after "--" */
+	char capture[KTSTR_TAG_MAX + 1];	/* "" for no capture */
+	int capture_err;	/* a bad ktstr.capture= (negative errno) */
+};
+
+static void read_params(int argc, struct init_params *p)
 {
 	char cmdline[4096];
 	int ret = ktstr_cmdline__read(NULL, cmdline, sizeof(cmdline));
 
+	memset(p, 0, sizeof(*p));
 	if (ret && ret != -E2BIG) {
 		say("cannot read /proc/cmdline: %s", strerror(-ret));
-		return false;
+		/* Without it, trust the kernel to have passed only "--" words. */
+		p->nr_args = argc - 1;
+		return;
 	}
-	return ktstr_cmdline__has_word(cmdline, KTSTR_WIRE_CMDLINE);
+	p->wire = ktstr_cmdline__has_word(cmdline, KTSTR_WIRE_CMDLINE);
+	p->nr_args = ktstr_cmdline__nr_init_args(cmdline);
+	ret = ktstr_cmdline__value(cmdline, KTSTR_CAPTURE_PARAM, p->capture,
+				   sizeof(p->capture));
+	if (ret == -E2BIG) {
+		say("%s= is longer than a tag may be (%d bytes)",
+		    KTSTR_CAPTURE_PARAM, KTSTR_TAG_MAX);
+		p->capture_err = -ENAMETOOLONG;
+	} else if (!ret && ktstr_doorbell__tag_check(p->capture, NULL)) {
+		say("%s=%s: not a tag (1..%d printable ASCII characters)",
+		    KTSTR_CAPTURE_PARAM, p->capture, KTSTR_TAG_MAX);
+		p->capture_err = -EINVAL;
+	}
+}
+
+/*
+ * Ask the host for the capture and wait for its answer. Any failure
+ * becomes the run's outcome: the console line says what the command did.
+ */
+static void ring_capture(const struct init_params *p, struct outcome *o)
+{
+	struct ktstr_wire w;
+	int ret, status = 0;
+
+	if (p->capture_err) {
+		ret = p->capture_err;
+		goto fail;
+	}
+	ret = ktstr_wire__map(&w);
+	if (ret) {
+		say("capture %s: cannot map the wire at %#llx through %s: %s",
+		    p->capture, KTSTR_WIRE_SHM_GPA, w.path, strerror(-ret));
+		goto fail;
+	}
+	ret = ktstr_doorbell__capture(&w, p->capture,
+				      KTSTR_INIT_CAPTURE_TIMEOUT_MS, &status);
+	ktstr_wire__unmap(&w);
+	if (ret == -ETIMEDOUT) {
+		say("capture %s: no reply from the host within %d ms", p->capture,
+		    KTSTR_INIT_CAPTURE_TIMEOUT_MS);
+		goto fail;
+	}
+	if (ret) {
+		say("capture %s: %s", p->capture, strerror(-ret));
+		goto fail;
+	}
+	if (status) {
+		ret = status < 0 ? status : -EPROTO;
+		say("capture %s: the host failed it: %s", p->capture,
+		    status < 0 ? strerror(-status) : "a positive reply status");
+		goto fail;
+	}
+	return;
+fail:
+	say("capture %s failed after the command %s %d", p->capture,
+	    o->how == KTSTR_EXIT_SIGNAL ? "was killed by signal" :
+	    o->how == KTSTR_EXIT_CODE ? "exited" : "could not run, errno",
+	    o->value);
+	/* An exec failure stays what it was; anything else is now this. */
+	if (o->how != KTSTR_EXIT_INIT_ERROR)
+		init_error(o, 126, -ret);
 }
 
 static void wire_report(const struct outcome *o)
@@ -274,8 +372,8 @@ static void wire_report(const struct outcome *o)
 
 int main(int argc, char **argv)
 {
+	struct init_params params;
 	struct outcome o;
-	bool wire;
 	int ret;
 
 	if (getpid() != 1) {
@@ -287,16 +385,18 @@ int main(int argc, char **argv)
 	ret = mount_all();
 	console_stdio();
 	/* Even with a mount missing, /proc may be there to ask. */
-	wire = wire_wanted();
+	read_params(argc, &params);
 	if (ret) {
 		init_error(&o, 126, -ret);
 	} else {
 		dev_links();
-		run_command(argc, argv, &o);
+		run_command(argc, argv, params.nr_args, &o);
 	}
+	if (params.capture[0] || params.capture_err)
+		ring_capture(&params, &o);
 	printf("KTSTR_INIT_EXIT=%d\n", o.status);
 	fflush(stdout);
-	if (wire)
+	if (params.wire)
 		wire_report(&o);
 	power_off();
 	return 0;

@@ -2,11 +2,17 @@
 /*
  * ktstr-guest: the guest's side of the wire, from a shell.
  *
- *   ktstr-guest capture TAG [--timeout-ms N]
+ *   ktstr-guest capture TAG [--timeout-ms N] [--count N]
  *
  * asks the host for a capture under TAG and waits for its reply. A
  * request the host never answers is an error, never a silent success: a
  * test that asked for a capture must not pass without it.
+ *
+ * With --count N it asks N times in a row and prints the round trips it
+ * measured (doorbell to reply, as the guest's CLOCK_MONOTONIC sees them)
+ * as one line, "ktstr-guest: capture TAG: N round trips, min A us, avg B
+ * us, max C us": the figure the capture benchmark compares across the
+ * host's doorbell paths, measured where the wait is felt.
  *
  * Exit status: 0 captured, 1 failed (no wire, no reply, the host's error),
  * 2 usage.
@@ -18,23 +24,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "doorbell.h"
 
 #define EXIT_USAGE	2
 /* An hour: longer than any capture, short enough to catch a typo. */
 #define TIMEOUT_MS_MAX	3600000UL
+#define COUNT_MAX	1000000UL
 
 static const char *prog = "ktstr-guest";
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s capture TAG [--timeout-ms N]\n"
+		"usage: %s capture TAG [--timeout-ms N] [--count N]\n"
 		"\n"
 		"  capture TAG       ask the host for a capture under TAG (1..%d printable\n"
 		"                    ASCII characters) and wait for its reply\n"
-		"  --timeout-ms N    wait at most N ms for the reply (default %d)\n",
+		"  --timeout-ms N    wait at most N ms for the reply (default %d)\n"
+		"  --count N         ask N times and print the round-trip times (default 1)\n",
 		prog, KTSTR_TAG_MAX, KTSTR_DOORBELL_TIMEOUT_MS);
 }
 
@@ -52,7 +61,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int parse_timeout(const char *s, unsigned int *out)
+static int parse_num(const char *s, unsigned long max, unsigned int *out)
 {
 	unsigned long v;
 	char *end;
@@ -61,10 +70,28 @@ static int parse_timeout(const char *s, unsigned int *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > TIMEOUT_MS_MAX)
+	if (errno || *end || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+static int parse_timeout(const char *s, unsigned int *out)
+{
+	return parse_num(s, TIMEOUT_MS_MAX, out);
+}
+
+static int parse_count(const char *s, unsigned int *out)
+{
+	return parse_num(s, COUNT_MAX, out) || !*out ? -EINVAL : 0;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int check_tag(const char *tag)
@@ -85,7 +112,8 @@ static int check_tag(const char *tag)
 
 static int cmd_capture(int argc, char **argv)
 {
-	unsigned int timeout_ms = KTSTR_DOORBELL_TIMEOUT_MS;
+	unsigned int timeout_ms = KTSTR_DOORBELL_TIMEOUT_MS, count = 1, done;
+	long long t, min_ns = 0, max_ns = 0, sum_ns = 0;
 	const char *tag = NULL;
 	bool opts = true;
 	struct ktstr_wire w;
@@ -106,6 +134,12 @@ static int cmd_capture(int argc, char **argv)
 			if (parse_timeout(a + 13, &timeout_ms))
 				return usage_error("capture: %s: not a number of ms up to %lu",
 						   a, TIMEOUT_MS_MAX);
+		} else if (opts && !strcmp(a, "--count")) {
+			if (++i == argc)
+				return usage_error("capture: --count needs a value");
+			if (parse_count(argv[i], &count))
+				return usage_error("capture: --count %s: not a number 1..%lu",
+						   argv[i], COUNT_MAX);
 		} else if (opts && a[0] == '-' && a[1]) {
 			return usage_error("capture: unknown option %s", a);
 		} else if (!tag) {
@@ -133,8 +167,23 @@ static int cmd_capture(int argc, char **argv)
 			ret == -EPERM || ret == -EACCES ? " (needs root, CAP_SYS_RAWIO)" : "");
 		return 1;
 	}
-	ret = ktstr_doorbell__capture(&w, tag, timeout_ms, &status);
+	for (done = 0; done < count; done++) {
+		t = now_ns();
+		ret = ktstr_doorbell__capture(&w, tag, timeout_ms, &status);
+		t = now_ns() - t;
+		if (ret || status)
+			break;
+		sum_ns += t;
+		if (!done || t < min_ns)
+			min_ns = t;
+		if (t > max_ns)
+			max_ns = t;
+	}
 	ktstr_wire__unmap(&w);
+	if (count > 1 && done)
+		printf("%s: capture %s: %u round trips, min %lld us, avg %lld us, max %lld us\n",
+		       prog, tag, done, min_ns / 1000, sum_ns / done / 1000,
+		       max_ns / 1000);
 	if (ret == -ETIMEDOUT) {
 		fprintf(stderr, "%s: capture %s: no reply from the host within %u ms\n",
 			prog, tag, timeout_ms);
