@@ -370,6 +370,16 @@ int vmm_bzimage__load(struct ktstr_vm *vm, const struct ktstr_vm_config *cfg,
 		goto out;
 	}
 	pm_len = len - setup_len;
+	/*
+	 * syssize counts the protected-mode code in 16-byte paragraphs: a
+	 * file cut short would otherwise boot into its own missing half.
+	 */
+	if ((uint64_t)bp->hdr.syssize * 16 > pm_len) {
+		vmm__set_error(vm, "kernel %s: truncated (%zu bytes after the setup code, the header says %llu)",
+			       path, pm_len, (unsigned long long)bp->hdr.syssize * 16);
+		ret = -ENOEXEC;
+		goto out;
+	}
 	/* The kernel decompresses in place and needs init_size from load. */
 	kernel_end = load + (bp->hdr.init_size > pm_len ? bp->hdr.init_size : pm_len);
 	if (load < BOOT_BIOS_END || kernel_end > low_end) {

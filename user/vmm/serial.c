@@ -25,6 +25,8 @@
 #include "vm_priv.h"
 
 #define SERIAL_IRQ	4
+/* What Linux's panic() prints first. */
+#define PANIC_MARK	"Kernel panic - not syncing"
 
 /* Register offsets. */
 #define UART_RX_TX	0	/* RBR / THR, DLL with DLAB */
@@ -101,6 +103,12 @@ static void end_line(struct ktstr_vm *vm, bool newline)
 	}
 	if (!newline)
 		return;	/* a flush: the line goes on */
+	/*
+	 * A panic's backtrace pushes its reason out of the tail: keep the
+	 * line that says why (panic() prints it before the backtrace).
+	 */
+	if (!s->panic_line[0] && strstr(s->cur, PANIC_MARK))
+		memcpy(s->panic_line, s->cur, s->cur_len + 1);
 	memcpy(slot, s->cur, s->cur_len + 1);
 	s->next_line = (s->next_line + 1) % KTSTR_VM_CONSOLE_LINES;
 	if (s->nr_lines < KTSTR_VM_CONSOLE_LINES)
@@ -293,6 +301,22 @@ void vmm_serial__flush(struct ktstr_vm *vm)
 			write_all(vm->console_fd, "\n", 1);
 	}
 	pthread_mutex_unlock(&s->lock);
+}
+
+size_t vmm_serial__panic(struct ktstr_vm *vm, char *buf, size_t len)
+{
+	struct vmm_serial *s = &vm->serial;
+	int w = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	pthread_mutex_lock(&s->lock);
+	if (s->panic_line[0])
+		w = snprintf(buf, len, "\nthe guest kernel panicked: %s",
+			     s->panic_line);
+	pthread_mutex_unlock(&s->lock);
+	return w < 0 ? 0 : (size_t)w >= len ? len - 1 : (size_t)w;
 }
 
 size_t vmm_serial__tail(struct ktstr_vm *vm, char *buf, size_t len,

@@ -90,10 +90,15 @@ void vmm__finish(struct ktstr_vm *vm, enum ktstr_vm_how how, int value,
 	/* Only the finisher writes msg from here on. */
 	used = strlen(res->msg);
 	if (!(how == KTSTR_VM_EXITED && value == 0) && used + 64 < sizeof(res->msg)) {
-		used += snprintf(res->msg + used, sizeof(res->msg) - used,
-				 "\nlast console lines:\n");
-		vmm_serial__tail(vm, res->msg + used, sizeof(res->msg) - used,
-				 RESULT_TAIL_LINES);
+		used += vmm_serial__panic(vm, res->msg + used,
+					  sizeof(res->msg) - used);
+		if (used + 64 < sizeof(res->msg)) {
+			used += snprintf(res->msg + used, sizeof(res->msg) - used,
+					 "\nlast console lines:\n");
+			vmm_serial__tail(vm, res->msg + used,
+					 sizeof(res->msg) - used,
+					 RESULT_TAIL_LINES);
+		}
 	}
 	vmm_vcpu__kick_all(vm);
 }
@@ -171,18 +176,20 @@ static int setup_kvm(struct ktstr_vm *vm)
 static int setup_topology(struct ktstr_vm *vm, const struct ktstr_vm_config *cfg)
 {
 	const struct ktstr_topology *t = &cfg->topo;
+	char why[256];
 	int max_vcpus, max_id;
 
 	if (!t->nodes && !t->llcs && !t->cores && !t->threads)
-		ktstr_topology__default(&vm->topo, 1);
+		ktstr_topology__default(&vm->topo, KTSTR_VM_DEFAULT_CPUS);
 	else
 		vm->topo = *t;
-	vm->nr_vcpus = ktstr_topology__nr_cpus(&vm->topo);
-	if (!vm->nr_vcpus) {
-		vmm__set_error(vm, "topology %un%ul%uc%ut has no CPUs",
-			       t->nodes, t->llcs, t->cores, t->threads);
+	/* Before anything counts them: zero or too many CPUs, APIC IDs. */
+	if (ktstr_topology__validate(&vm->topo, why, sizeof(why))) {
+		vmm__set_error(vm, "topology %un%ul%uc%ut: %s", t->nodes,
+			       t->llcs, t->cores, t->threads, why);
 		return -EINVAL;
 	}
+	vm->nr_vcpus = ktstr_topology__nr_cpus(&vm->topo);
 	max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (max_vcpus <= 0)
 		max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);

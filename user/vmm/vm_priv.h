@@ -48,6 +48,8 @@ struct vmm_serial {
 	unsigned int next_line;	/* ring slot the next line goes to */
 	unsigned int nr_lines;
 	char *tail_buf;		/* ktstr_vm__last_console()'s answer */
+	/* The guest kernel's first "Kernel panic" line, "" until one. */
+	char panic_line[256];
 };
 
 /* The CMOS RTC at 0x70/0x71: enough for the kernel to read the time. */
@@ -167,6 +169,11 @@ void vmm_serial__io(struct ktstr_vm *vm, uint16_t off, bool is_write,
 		    uint8_t *data);
 /* Flush the unfinished line to the console fd. */
 void vmm_serial__flush(struct ktstr_vm *vm);
+/*
+ * "\nthe guest kernel panicked: <its panic line>" into @buf when the
+ * console showed one, else ""; the length.
+ */
+size_t vmm_serial__panic(struct ktstr_vm *vm, char *buf, size_t len);
 /* Up to @max_lines of the tail into @buf (NUL-terminated); its length. */
 size_t vmm_serial__tail(struct ktstr_vm *vm, char *buf, size_t len,
 			unsigned int max_lines);

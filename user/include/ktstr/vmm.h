@@ -39,6 +39,8 @@
 #define KTSTR_VM_KICK_SIGNAL	SIGUSR1
 
 #define KTSTR_VM_DEFAULT_MEM_MB	512
+/* CPUs of the default topology: two cores of one LLC (ktstr_topology__default). */
+#define KTSTR_VM_DEFAULT_CPUS	2
 /* Lines of console output kept for error messages. */
 #define KTSTR_VM_CONSOLE_LINES	64
 #define KTSTR_VM_MSG_MAX	4096
@@ -55,7 +57,9 @@ struct ktstr_vm;
  * @cmdline:	appended to the VMM's own command line (see
  *		ktstr_vm__default_cmdline()); a later parameter overrides
  *		an earlier one, so "loglevel=7" here wins.
- * @topo:	the vCPUs; all zero means one CPU.
+ * @topo:	the vCPUs; all zero means KTSTR_VM_DEFAULT_CPUS cores
+ *		of one LLC. A topology ktstr_topology__validate() refuses
+ *		fails ktstr_vm__create() with -EINVAL.
  * @mem_mb:	guest RAM in MiB; 0 means KTSTR_VM_DEFAULT_MEM_MB.
  * @deadline_ms: wall time the run may take, counted from
  *		ktstr_vm__run(); 0 means none.
@@ -93,7 +97,8 @@ enum ktstr_vm_how {
 
 /*
  * How a run ended. @msg says it for a human: for anything but EXITED 0
- * it names the cause and carries the last console lines. Times are
+ * it names the cause, quotes the guest kernel's "Kernel panic" line if
+ * it printed one, and carries the last console lines. Times are
  * CLOCK_MONOTONIC nanoseconds, 0 for "did not happen".
  */
 struct ktstr_vm_result {
