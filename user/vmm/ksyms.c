@@ -8,6 +8,7 @@
  * than the table.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -160,10 +161,11 @@ static int hexval(int c)
 
 /*
  * One "ADDR TYPE NAME[\t[module]]" line. Returns 1 and fills the outputs
- * for a symbol, 0 for anything else.
+ * for a symbol, 0 for anything else; *@module says whether it had the
+ * module tag.
  */
 static int parse_map_line(const char *s, uint64_t *addr, char *type,
-			  const char **name, size_t *name_len)
+			  const char **name, size_t *name_len, bool *module)
 {
 	uint64_t a = 0;
 	int digits = 0, v;
@@ -190,6 +192,7 @@ static int parse_map_line(const char *s, uint64_t *addr, char *type,
 	/* What may follow: kallsyms' module tag, and the line end. */
 	while (*p == ' ' || *p == '\t')
 		p++;
+	*module = *p == '[';
 	if (*p == '[') {
 		const char *close = strchr(p, ']');
 
@@ -222,10 +225,11 @@ int ktstr_ksyms__load_system_map(const char *path, struct ktstr_ksyms **out)
 	while (getline(&line, &cap, f) >= 0) {
 		uint64_t addr;
 		const char *name;
+		bool module;
 		size_t len;
 		char type;
 
-		if (!parse_map_line(line, &addr, &type, &name, &len)) {
+		if (!parse_map_line(line, &addr, &type, &name, &len, &module)) {
 			b.skipped++;
 			continue;
 		}
@@ -241,6 +245,70 @@ int ktstr_ksyms__load_system_map(const char *path, struct ktstr_ksyms **out)
 		kb_release(&b);
 		return err;
 	}
+	return kb_finish(&b, out);
+}
+
+/*
+ * The running kernel's symbols as its link-time table. /proc/kallsyms
+ * prints run-time addresses: every address in the image moved by the
+ * KASLR offset, which is addr(_text) minus _text's link address. The
+ * zero-based per-CPU symbols (below __START_KERNEL_map) do not move, and
+ * module symbols are no part of the image, so they are left out.
+ */
+int ktstr_ksyms__load_kallsyms(const char *path, uint64_t link_text,
+			       struct ktstr_ksyms **out)
+{
+	struct ks_builder b = {};
+	uint64_t text = 0, off, nonzero = 0;
+	char *line = NULL;
+	size_t cap = 0, i;
+	FILE *f;
+	int err = 0;
+
+	if (!out)
+		return -EINVAL;
+	if (!link_text)
+		link_text = KTSTR_KSYMS_LINK_TEXT;
+	f = fopen(path ? path : "/proc/kallsyms", "re");
+	if (!f)
+		return -errno;
+	errno = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		uint64_t addr;
+		const char *name;
+		bool module;
+		size_t len;
+		char type;
+
+		if (!parse_map_line(line, &addr, &type, &name, &len, &module) ||
+		    module) {
+			b.skipped++;
+			continue;
+		}
+		nonzero |= addr;
+		if (len == 5 && !memcmp(name, "_text", 5))
+			text = addr;
+		err = kb_add(&b, addr, 0, type, name, len);
+		if (err)
+			break;
+	}
+	if (!err && ferror(f))
+		err = errno ? -errno : -EIO;
+	free(line);
+	fclose(f);
+	/* kptr_restrict shows every address as 0 to the unprivileged. */
+	if (!err && b.n && !nonzero)
+		err = -EPERM;
+	else if (!err && b.n && (!text || text < link_text))
+		err = -EBADMSG;
+	if (err) {
+		kb_release(&b);
+		return err;
+	}
+	off = text - link_text;
+	for (i = 0; i < b.n; i++)
+		if (b.ents[i].addr >= KTSTR_KSYMS_KERNEL_MAP)
+			b.ents[i].addr -= off;
 	return kb_finish(&b, out);
 }
 

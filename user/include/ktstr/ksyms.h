@@ -14,7 +14,9 @@
  * gives -ENODATA. The guest's own /proc/kallsyms, read as root with
  * kptr_restrict 0 and CONFIG_KALLSYMS_ALL, is a full substitute; its
  * addresses already include the guest's KASLR offset, so pass the kernel
- * "nokaslr" semantics (offset 0) when using it.
+ * "nokaslr" semantics (offset 0) when using it. A guest that boots the
+ * very kernel its host runs is described by the host's /proc/kallsyms:
+ * ktstr_ksyms__load_kallsyms() turns that back into link-time addresses.
  */
 #ifndef KTSTR_KSYMS_H
 #define KTSTR_KSYMS_H
@@ -46,6 +48,29 @@ int ktstr_ksyms__load_system_map(const char *path, struct ktstr_ksyms **out);
  * -ENOEXEC when it is not ELF.
  */
 int ktstr_ksyms__load_elf(const char *path, struct ktstr_ksyms **out);
+
+/*
+ * _text's link-time address on x86-64 with the default
+ * CONFIG_PHYSICAL_START of 16 MiB (Debian, Fedora, Ubuntu kernels):
+ * __START_KERNEL_map + 0x1000000.
+ */
+#define KTSTR_KSYMS_KERNEL_MAP	0xffffffff80000000ULL
+#define KTSTR_KSYMS_LINK_TEXT	0xffffffff81000000ULL
+
+/*
+ * A running kernel's symbols: @path in /proc/kallsyms' format (NULL:
+ * /proc/kallsyms), module symbols left out, and the KASLR offset taken
+ * back out of every address in the kernel image (those at or above
+ * __START_KERNEL_map), so that the table reads like that kernel's
+ * System.map: the offset is addr(_text) - @link_text (0: the default,
+ * KTSTR_KSYMS_LINK_TEXT). This describes a guest when the guest boots
+ * the kernel this runs on (a dedicated test host, the VM tier).
+ * -EPERM when every address reads 0 (kptr_restrict: not root),
+ * -EBADMSG when _text is missing or below @link_text, -ENODATA when no
+ * line was a symbol.
+ */
+int ktstr_ksyms__load_kallsyms(const char *path, uint64_t link_text,
+			       struct ktstr_ksyms **out);
 
 /* Either, chosen by the file's first bytes. */
 int ktstr_ksyms__load(const char *path, struct ktstr_ksyms **out);
