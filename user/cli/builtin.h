@@ -5,6 +5,7 @@
 
 int cmd_btf(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 int cmd_snap(int argc, char **argv);
 int cmd_version(int argc, char **argv);

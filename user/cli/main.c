@@ -14,6 +14,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "btf", cmd_btf, "render raw bytes as a BTF type (btf render)" },
 	{ "events", cmd_events, "print ktstr.ko's capture, drop and watch events" },
+	{ "run", cmd_run, "boot a kernel in a KVM VM, run a command in it, exit with its status" },
 	{ "series", cmd_series, "show or plot a saved sample series file" },
 	{ "snap", cmd_snap, "capture BPF maps into a dump report; show and query reports" },
 	{ "version", cmd_version, "print the userspace ABI and the loaded ktstr.ko's" },
