@@ -259,5 +259,10 @@ if [ -n "$run_prog" ]; then
 	rc=$(sed -n 's/^KTSTR_VM_TIER_END rc=\([0-9]*\).*/\1/p' "$work/ktap.raw")
 	exit "${rc:-1}"
 fi
-sed -n '/^KTSTR_VM_TIER_BEGIN/,/^KTSTR_VM_TIER_END/p' "$work/ktap.raw" | grep -q '^not ok' && exit 1
+# Not "| grep -q": it stops reading at the first match, sed dies of
+# SIGPIPE, and with pipefail the pipeline then counts as no match.
+if sed -n '/^KTSTR_VM_TIER_BEGIN/,/^KTSTR_VM_TIER_END/p' "$work/ktap.raw" |
+	grep '^not ok' > /dev/null; then
+	exit 1
+fi
 exit 0
