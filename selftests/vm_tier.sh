@@ -263,6 +263,7 @@ fi
 # SIGPIPE, and with pipefail the pipeline then counts as no match.
 if sed -n '/^KTSTR_VM_TIER_BEGIN/,/^KTSTR_VM_TIER_END/p' "$work/ktap.raw" |
 	grep '^not ok' > /dev/null; then
+	say "FAIL: a test in the guest failed (its not ok line is above)"
 	exit 1
 fi
 exit 0

@@ -3,7 +3,8 @@
 #
 # The VM tier must fail, and say why, when the guest does not deliver: a
 # file that is no kernel, a guest kernel that panics, a guest that misses
-# its deadline. Each case boots vm_tier.sh with one thing broken.
+# its deadline, a test that fails in the guest. Each case boots
+# vm_tier.sh with one thing broken.
 
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ktstr-vm-fail.XXXXXX") || exit 1
@@ -16,7 +17,7 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
 fi
 
 echo "TAP version 13"
-echo "1..3"
+echo "1..4"
 n=0
 bad=0
 
@@ -25,7 +26,7 @@ expect() {
 	local name=$1 reason=$2 rc
 	shift 2
 	n=$((n + 1))
-	env "$@" KTSTR_VM_TESTS=kmod_test "$here/vm_tier.sh" > "$work/out" 2>&1
+	env KTSTR_VM_TESTS=kmod_test "$@" "$here/vm_tier.sh" > "$work/out" 2>&1
 	rc=$?
 	if [ $rc -eq 4 ]; then
 		echo "ok $n $name # SKIP $(grep -m1 '^vm_tier: SKIP' "$work/out")"
@@ -44,4 +45,8 @@ expect not_a_kernel "the guest never reported" KTSTR_VM_KERNEL="$work/not-a-kern
 # No init in the initramfs: the kernel panics, panic=-1 reboots, QEMU stops.
 expect guest_panics "the guest kernel panicked" KTSTR_VM_APPEND="rdinit=/nonexistent"
 expect guest_misses_deadline "the guest did not finish within" KTSTR_VM_TIMEOUT=2
+# A nested boot takes longer than a second: the guest's runner times the
+# test out and reports it not ok, which must fail the tier itself.
+expect nested_test_fails "a test in the guest failed" \
+	KTSTR_VM_TESTS=vmm_boot_test KTSTR_VM_TEST_TIMEOUT=1
 exit $bad
