@@ -342,23 +342,6 @@ int capture__malformed(struct ktstr_capture *c, enum ktstr_malformed why)
 	return -EINVAL;
 }
 
-enum ktstr_malformed capture__check_request(const struct ktstr_request *req)
-{
-	if (req->magic != KTSTR_REQUEST_MAGIC)
-		return KTSTR_MALFORMED_MAGIC;
-	if (req->kind < KTSTR_REQUEST_CAPTURE || req->kind > KTSTR_REQUEST_KIND_MAX)
-		return KTSTR_MALFORMED_KIND;
-	if (req->tag_len < 1 || req->tag_len > KTSTR_TAG_MAX)
-		return KTSTR_MALFORMED_TAG_LEN;
-	for (uint32_t i = 0; i < req->tag_len; i++) {
-		unsigned char ch = req->tag[i];
-
-		if (ch < 0x20 || ch > 0x7e)
-			return KTSTR_MALFORMED_TAG;
-	}
-	return KTSTR_MALFORMED_NONE;
-}
-
 /* The userspace path: the VMM calls this on the vCPU thread that rang. */
 static int user_doorbell(struct ktstr_vm *vm, unsigned int vcpu,
 			 const struct ktstr_request *req,

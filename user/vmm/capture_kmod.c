@@ -102,8 +102,9 @@ static void handle(struct ktstr_capture *c, const struct ktstr_record *rec)
 				   (unsigned long long)rec->dropped);
 		pthread_mutex_unlock(&c->lock);
 	}
+	/* What ktstr.ko checked, checked again: its record came from the guest. */
 	if (!(rec->flags & KTSTR_RECORD_MALFORMED))
-		bad = capture__check_request(&rec->req);
+		bad = ktstr_wire__check_request(&rec->req);
 	else if (bad == KTSTR_MALFORMED_NONE)
 		bad = KTSTR_MALFORMED_MAGIC;	/* flagged without a reason */
 	if (bad != KTSTR_MALFORMED_NONE)

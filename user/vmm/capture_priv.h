@@ -73,9 +73,6 @@ struct ktstr_capture {
  */
 int capture__serve(struct ktstr_capture *c, const struct ktstr_request *req);
 
-/* What ktstr.ko checked, checked again: its record came from the guest. */
-enum ktstr_malformed capture__check_request(const struct ktstr_request *req);
-
 /* Count a request that did not validate; returns the reply, -EINVAL. */
 int capture__malformed(struct ktstr_capture *c, enum ktstr_malformed why);
 

@@ -79,21 +79,12 @@ static void exit_record(struct vmm_vcpu *vcpu, unsigned int len)
 
 static enum ktstr_malformed check_request(struct ktstr_request *req)
 {
-	if (req->magic != KTSTR_REQUEST_MAGIC)
-		return KTSTR_MALFORMED_MAGIC;
-	if (req->kind < KTSTR_REQUEST_CAPTURE || req->kind > KTSTR_REQUEST_KIND_MAX)
-		return KTSTR_MALFORMED_KIND;
-	if (req->tag_len < 1 || req->tag_len > KTSTR_TAG_MAX)
-		return KTSTR_MALFORMED_TAG_LEN;
-	for (uint32_t i = 0; i < req->tag_len; i++) {
-		unsigned char c = req->tag[i];
+	enum ktstr_malformed bad = ktstr_wire__check_request(req);
 
-		if (c < 0x20 || c > 0x7e)
-			return KTSTR_MALFORMED_TAG;
-	}
-	/* The unused tail of the tag is ours to define: zero. */
-	memset(req->tag + req->tag_len, 0, KTSTR_TAG_MAX - req->tag_len);
-	return KTSTR_MALFORMED_NONE;
+	/* The unused tail of a valid tag is ours to define: zero. */
+	if (bad == KTSTR_MALFORMED_NONE)
+		memset(req->tag + req->tag_len, 0, KTSTR_TAG_MAX - req->tag_len);
+	return bad;
 }
 
 static void capture_doorbell(struct vmm_vcpu *vcpu)

@@ -57,4 +57,28 @@ struct ktstr_wire_exit {
 _Static_assert(sizeof(struct ktstr_request) <= KTSTR_WIRE_EXIT_OFF,
 	       "the request slot overlaps the exit record");
 
+/*
+ * Whether a copy of the request slot, as the guest wrote it, is a valid
+ * request: KTSTR_MALFORMED_NONE or the first reason it is not. Both of
+ * the VMM's doorbell paths check with this (the MMIO exit in wire.c,
+ * ktstr.ko's records in capture_kmod.c), so they agree on what is valid.
+ */
+static inline enum ktstr_malformed
+ktstr_wire__check_request(const struct ktstr_request *req)
+{
+	if (req->magic != KTSTR_REQUEST_MAGIC)
+		return KTSTR_MALFORMED_MAGIC;
+	if (req->kind < KTSTR_REQUEST_CAPTURE || req->kind > KTSTR_REQUEST_KIND_MAX)
+		return KTSTR_MALFORMED_KIND;
+	if (req->tag_len < 1 || req->tag_len > KTSTR_TAG_MAX)
+		return KTSTR_MALFORMED_TAG_LEN;
+	for (uint32_t i = 0; i < req->tag_len; i++) {
+		unsigned char ch = req->tag[i];
+
+		if (ch < 0x20 || ch > 0x7e)
+			return KTSTR_MALFORMED_TAG;
+	}
+	return KTSTR_MALFORMED_NONE;
+}
+
 #endif /* KTSTR_WIRE_H */
