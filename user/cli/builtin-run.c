@@ -132,16 +132,23 @@ static int short_usage(void)
 	return RUN_EXIT_FAILED;
 }
 
+/* "ktstr run: " and the message, on a line of its own. */
+static void say_v(const char *fmt, va_list ap)
+{
+	fputs("ktstr run: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* A bad command line: the message, then the synopsis. */
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ktstr run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_v(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return short_usage();
 }
 
@@ -150,11 +157,9 @@ static int run_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ktstr run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_v(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return RUN_EXIT_FAILED;
 }
 
