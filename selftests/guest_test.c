@@ -25,22 +25,9 @@
 #include <ktstr/wire.h>
 
 #include "kselftest_harness.h"
+#include "ktstr_test.h"
 
 static char dir[PATH_MAX];	/* where this test is */
-
-static void find_dir(void)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	char *d;
-
-	if (n <= 0) {
-		strcpy(dir, ".");
-		return;
-	}
-	dir[n] = '\0';
-	d = dirname(dir);
-	memmove(dir, d, strlen(d) + 1);
-}
 
 /* A guest binary: beside the test (installed), else in the source tree. */
 static const char *guest_bin(const char *name)
@@ -50,7 +37,7 @@ static const char *guest_bin(const char *name)
 	char *p = path[next++ % 4];
 
 	if (!dir[0])
-		find_dir();
+		ktstr_test_dir(dir, sizeof(dir));
 	snprintf(p, sizeof(path[0]), "%s/%s", dir, name);
 	if (access(p, X_OK))
 		snprintf(p, sizeof(path[0]), "%s/../guest/build/%s", dir, name);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the VM-tier tests: loading ktstr.ko from beside the
- * test program and checking on it.
+ * Helpers shared by the tests: where the test program is, and (for the
+ * VM tier) loading ktstr.ko from beside it and checking on it.
  */
 #ifndef KTSTR_TEST_H
 #define KTSTR_TEST_H
@@ -9,6 +9,7 @@
 #include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,6 +17,25 @@
 
 #define KTSTR_KO_PATH	"./ktstr.ko"
 #define KTSTR_DEV	"/dev/ktstr"
+
+/*
+ * The directory of the running test program into @dir (@len bytes),
+ * where the files built beside it are; "." when /proc/self/exe cannot
+ * be read.
+ */
+static inline void ktstr_test_dir(char *dir, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	char *d;
+
+	if (n <= 0) {
+		strcpy(dir, ".");
+		return;
+	}
+	dir[n] = '\0';
+	d = dirname(dir);
+	memmove(dir, d, strlen(d) + 1);
+}
 
 static inline int ktstr_module_loaded(void)
 {

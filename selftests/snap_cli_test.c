@@ -32,6 +32,7 @@
 #include <ktstr/host_capture.h>
 
 #include "kselftest_harness.h"
+#include "ktstr_test.h"
 #include "progs/snap_maps.h"
 
 #define NOBODY	65534
@@ -53,20 +54,6 @@ static const char *in_dir(const char *name)
 	if (snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name) >= (int)sizeof(bufs[0]))
 		b[0] = '\0';
 	return b;
-}
-
-static void find_dir(void)
-{
-	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	char *d;
-
-	if (n <= 0) {
-		strcpy(dir, ".");
-		return;
-	}
-	dir[n] = '\0';
-	d = dirname(dir);
-	memmove(dir, d, strlen(d) + 1);
 }
 
 /* ---- running commands ----------------------------------------------------- */
@@ -335,7 +322,7 @@ FIXTURE_SETUP(snap)
 	int err, fd;
 
 	self->nobtf_fd = -1;
-	find_dir();
+	ktstr_test_dir(dir, sizeof(dir));
 	libbpf_set_print(NULL);
 	self->nr_cpus = libbpf_num_possible_cpus();
 	ASSERT_GT(self->nr_cpus, 0);
